@@ -1,0 +1,1 @@
+//! ecwid emulator (under construction).

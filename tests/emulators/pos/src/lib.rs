@@ -1,0 +1,1 @@
+//! pos emulator (under construction).
