@@ -20,11 +20,7 @@ pub struct QueueConfig {
 
 impl Default for QueueConfig {
     fn default() -> Self {
-        Self {
-            visibility_timeout: Duration::from_secs(360),
-            max_receives: 5,
-            dedup_window: Duration::from_secs(300),
-        }
+        Self { visibility_timeout: Duration::from_secs(360), max_receives: 5, dedup_window: Duration::from_secs(300) }
     }
 }
 
@@ -55,11 +51,7 @@ pub struct MemoryQueue {
 
 impl MemoryQueue {
     pub fn new(cfg: QueueConfig) -> Self {
-        Self {
-            cfg,
-            state: Arc::default(),
-            notify: Arc::new(Notify::new()),
-        }
+        Self { cfg, state: Arc::default(), notify: Arc::new(Notify::new()) }
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -89,32 +81,22 @@ impl MemoryQueue {
                 s.dlq.push(m.job);
             }
         }
-        let locked: HashSet<String> = s
-            .msgs
-            .iter()
-            .filter(|m| m.inflight.is_some())
-            .map(|m| m.group.clone())
-            .collect();
-        let mut seen_groups = HashSet::new();
+        let locked: HashSet<String> = s.msgs.iter().filter(|m| m.inflight.is_some()).map(|m| m.group.clone()).collect();
         let mut out = Vec::new();
         let vis = self.cfg.visibility_timeout;
+        // Like SQS FIFO, one receive may return several jobs of an unlocked group, oldest first;
+        // a group with a job in flight is skipped entirely.
         for m in s.msgs.iter_mut() {
             if out.len() >= max {
                 break;
             }
-            // Only the head of each unlocked group is deliverable (FIFO within the group).
-            if locked.contains(&m.group) || !seen_groups.insert(m.group.clone()) {
+            if locked.contains(&m.group) {
                 continue;
             }
             m.receives += 1;
             let receipt = format!("{}#{}", m.id, m.receives);
             m.inflight = Some((receipt.clone(), now + vis));
-            out.push(Received {
-                receipt,
-                message_id: m.id.clone(),
-                job: m.job.clone(),
-                receive_count: m.receives,
-            });
+            out.push(Received { receipt, message_id: m.id.clone(), job: m.job.clone(), receive_count: m.receives });
         }
         out
     }

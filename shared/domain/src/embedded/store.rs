@@ -88,10 +88,7 @@ fn page_desc<T: Clone>(
         last = Some(k);
         out.push(v);
     }
-    Page {
-        items: out,
-        next: if more { last } else { None },
-    }
+    Page { items: out, next: if more { last } else { None } }
 }
 
 pub(crate) fn run_sort_key(run: &ProcessRun) -> String {
@@ -137,29 +134,15 @@ impl IntegrationStore for MemoryStore {
     }
 
     async fn list_for_merchant(&self, merchant: &MerchantId) -> StoreResult<Vec<Integration>> {
-        Ok(self
-            .lock()
-            .integrations
-            .values()
-            .filter(|i| &i.merchant_id == merchant)
-            .cloned()
-            .collect())
+        Ok(self.lock().integrations.values().filter(|i| &i.merchant_id == merchant).cloned().collect())
     }
 
-    async fn find_by_store(
-        &self,
-        platform: Platform,
-        store_ref: &str,
-    ) -> StoreResult<Option<Integration>> {
+    async fn find_by_store(&self, platform: Platform, store_ref: &str) -> StoreResult<Option<Integration>> {
         Ok(self
             .lock()
             .integrations
             .values()
-            .find(|i| {
-                i.platform == platform
-                    && i.store_ref == store_ref
-                    && i.state != IntegrationState::Disconnected
-            })
+            .find(|i| i.platform == platform && i.store_ref == store_ref && i.state != IntegrationState::Disconnected)
             .cloned())
     }
 }
@@ -172,10 +155,7 @@ impl LinkStore for MemoryStore {
         let pk = (i.clone(), link.entity, link.pos_id.to_string());
         let fk = (i.clone(), link.entity, link.platform_id.to_string());
         if s.links_pos.contains_key(&pk) {
-            return Err(StoreError::Conflict(format!(
-                "{} {} is already linked",
-                link.entity, link.pos_id
-            )));
+            return Err(StoreError::Conflict(format!("{} {} is already linked", link.entity, link.pos_id)));
         }
         if s.links_platform.contains_key(&fk) {
             return Err(StoreError::Conflict(format!(
@@ -184,33 +164,18 @@ impl LinkStore for MemoryStore {
             )));
         }
         if let Some(sku) = &link.sku {
-            s.links_sku
-                .insert((i, link.entity, sku.key()), link.pos_id.to_string());
+            s.links_sku.insert((i, link.entity, sku.key()), link.pos_id.to_string());
         }
         s.links_platform.insert(fk, link.pos_id.to_string());
         s.links_pos.insert(pk, link.clone());
         Ok(())
     }
 
-    async fn by_pos(
-        &self,
-        i: &IntegrationId,
-        e: EntityKind,
-        pos: &PosId,
-    ) -> StoreResult<Option<Link>> {
-        Ok(self
-            .lock()
-            .links_pos
-            .get(&(i.to_string(), e, pos.to_string()))
-            .cloned())
+    async fn by_pos(&self, i: &IntegrationId, e: EntityKind, pos: &PosId) -> StoreResult<Option<Link>> {
+        Ok(self.lock().links_pos.get(&(i.to_string(), e, pos.to_string())).cloned())
     }
 
-    async fn by_platform(
-        &self,
-        i: &IntegrationId,
-        e: EntityKind,
-        p: &PlatformId,
-    ) -> StoreResult<Option<Link>> {
+    async fn by_platform(&self, i: &IntegrationId, e: EntityKind, p: &PlatformId) -> StoreResult<Option<Link>> {
         let s = self.lock();
         Ok(s.links_platform
             .get(&(i.to_string(), e, p.to_string()))
@@ -218,12 +183,7 @@ impl LinkStore for MemoryStore {
             .cloned())
     }
 
-    async fn by_sku(
-        &self,
-        i: &IntegrationId,
-        e: EntityKind,
-        sku: &Sku,
-    ) -> StoreResult<Option<Link>> {
+    async fn by_sku(&self, i: &IntegrationId, e: EntityKind, sku: &Sku) -> StoreResult<Option<Link>> {
         let s = self.lock();
         Ok(s.links_sku
             .get(&(i.to_string(), e, sku.key()))
@@ -234,8 +194,7 @@ impl LinkStore for MemoryStore {
     async fn delete(&self, i: &IntegrationId, e: EntityKind, pos: &PosId) -> StoreResult<()> {
         let mut s = self.lock();
         if let Some(link) = s.links_pos.remove(&(i.to_string(), e, pos.to_string())) {
-            s.links_platform
-                .remove(&(i.to_string(), e, link.platform_id.to_string()));
+            s.links_platform.remove(&(i.to_string(), e, link.platform_id.to_string()));
             if let Some(sku) = &link.sku {
                 s.links_sku.remove(&(i.to_string(), e, sku.key()));
             }
@@ -247,28 +206,12 @@ impl LinkStore for MemoryStore {
 #[async_trait]
 impl SyncStatusStore for MemoryStore {
     async fn put(&self, st: &SyncStatus) -> StoreResult<()> {
-        self.lock().status.insert(
-            (
-                st.integration_id.to_string(),
-                st.entity,
-                st.record_id.clone(),
-            ),
-            st.clone(),
-        );
+        self.lock().status.insert((st.integration_id.to_string(), st.entity, st.record_id.clone()), st.clone());
         Ok(())
     }
 
-    async fn get(
-        &self,
-        i: &IntegrationId,
-        e: EntityKind,
-        record_id: &str,
-    ) -> StoreResult<Option<SyncStatus>> {
-        Ok(self
-            .lock()
-            .status
-            .get(&(i.to_string(), e, record_id.to_string()))
-            .cloned())
+    async fn get(&self, i: &IntegrationId, e: EntityKind, record_id: &str) -> StoreResult<Option<SyncStatus>> {
+        Ok(self.lock().status.get(&(i.to_string(), e, record_id.to_string())).cloned())
     }
 
     async fn list(
@@ -302,40 +245,21 @@ impl SyncStatusStore for MemoryStore {
 #[async_trait]
 impl ProcessLog for MemoryStore {
     async fn put(&self, run: &ProcessRun) -> StoreResult<()> {
-        self.lock().runs.insert(
-            (run.integration_id.to_string(), run_sort_key(run)),
-            run.clone(),
-        );
+        self.lock().runs.insert((run.integration_id.to_string(), run_sort_key(run)), run.clone());
         Ok(())
     }
 
-    async fn list(
-        &self,
-        i: &IntegrationId,
-        limit: usize,
-        cursor: Option<&str>,
-    ) -> StoreResult<Page<ProcessRun>> {
+    async fn list(&self, i: &IntegrationId, limit: usize, cursor: Option<&str>) -> StoreResult<Page<ProcessRun>> {
         let s = self.lock();
-        let it = s
-            .runs
-            .iter()
-            .filter(|((ii, _), _)| ii == i.as_str())
-            .map(|((_, k), v)| (k.clone(), v.clone()));
-        Ok(page_desc(
-            it.collect::<Vec<_>>().into_iter(),
-            limit,
-            cursor,
-            |_| true,
-        ))
+        let it = s.runs.iter().filter(|((ii, _), _)| ii == i.as_str()).map(|((_, k), v)| (k.clone(), v.clone()));
+        Ok(page_desc(it.collect::<Vec<_>>().into_iter(), limit, cursor, |_| true))
     }
 }
 
 #[async_trait]
 impl ErrorLog for MemoryStore {
     async fn record(&self, e: &ErrorEntry) -> StoreResult<()> {
-        self.lock()
-            .errors
-            .insert((e.integration_id.to_string(), error_sort_key(e)), e.clone());
+        self.lock().errors.insert((e.integration_id.to_string(), error_sort_key(e)), e.clone());
         Ok(())
     }
 
@@ -347,20 +271,10 @@ impl ErrorLog for MemoryStore {
         cursor: Option<&str>,
     ) -> StoreResult<Page<ErrorEntry>> {
         let s = self.lock();
-        let it = s
-            .errors
-            .iter()
-            .filter(|((ii, _), _)| ii == i.as_str())
-            .map(|((_, k), v)| (k.clone(), v.clone()));
-        Ok(page_desc(
-            it.collect::<Vec<_>>().into_iter(),
-            limit,
-            cursor,
-            |e| {
-                filter.entity.is_none_or(|en| en == e.entity)
-                    && !(filter.unresolved_only && e.resolved)
-            },
-        ))
+        let it = s.errors.iter().filter(|((ii, _), _)| ii == i.as_str()).map(|((_, k), v)| (k.clone(), v.clone()));
+        Ok(page_desc(it.collect::<Vec<_>>().into_iter(), limit, cursor, |e| {
+            filter.entity.is_none_or(|en| en == e.entity) && !(filter.unresolved_only && e.resolved)
+        }))
     }
 
     async fn resolve(&self, i: &IntegrationId, e: EntityKind, record_id: &str) -> StoreResult<u64> {
@@ -394,24 +308,12 @@ impl IdempotencyStore for MemoryStore {
         let token = uuid::Uuid::new_v4().to_string();
         s.idem.insert(
             key.to_string(),
-            Idem {
-                token: token.clone(),
-                done: None,
-                lease_until: now + lease_secs,
-                expires_at: None,
-            },
+            Idem { token: token.clone(), done: None, lease_until: now + lease_secs, expires_at: None },
         );
         Ok(Claim::Claimed(token))
     }
 
-    async fn complete(
-        &self,
-        key: &str,
-        token: &str,
-        result: &str,
-        now: i64,
-        ttl_secs: i64,
-    ) -> StoreResult<()> {
+    async fn complete(&self, key: &str, token: &str, result: &str, now: i64, ttl_secs: i64) -> StoreResult<()> {
         let mut s = self.lock();
         match s.idem.get_mut(key) {
             Some(cur) if cur.token == token && cur.done.is_none() => {
@@ -425,10 +327,7 @@ impl IdempotencyStore for MemoryStore {
 
     async fn release(&self, key: &str, token: &str) -> StoreResult<()> {
         let mut s = self.lock();
-        if s.idem
-            .get(key)
-            .is_some_and(|c| c.token == token && c.done.is_none())
-        {
+        if s.idem.get(key).is_some_and(|c| c.token == token && c.done.is_none()) {
             s.idem.remove(key);
             Ok(())
         } else {
@@ -440,19 +339,11 @@ impl IdempotencyStore for MemoryStore {
 #[async_trait]
 impl FirstSyncStore for MemoryStore {
     async fn put(&self, p: &FirstSyncProgress) -> StoreResult<()> {
-        self.lock()
-            .first_sync
-            .insert((p.integration_id.to_string(), p.entity), p.clone());
+        self.lock().first_sync.insert((p.integration_id.to_string(), p.entity), p.clone());
         Ok(())
     }
 
     async fn list(&self, i: &IntegrationId) -> StoreResult<Vec<FirstSyncProgress>> {
-        Ok(self
-            .lock()
-            .first_sync
-            .iter()
-            .filter(|((ii, _), _)| ii == i.as_str())
-            .map(|(_, v)| v.clone())
-            .collect())
+        Ok(self.lock().first_sync.iter().filter(|((ii, _), _)| ii == i.as_str()).map(|(_, v)| v.clone()).collect())
     }
 }

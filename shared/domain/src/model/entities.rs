@@ -93,13 +93,7 @@ impl Platform {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            Platform::BigCommerce,
-            Platform::WooCommerce,
-            Platform::Ecwid,
-        ]
-        .into_iter()
-        .find(|p| p.as_str() == s)
+        [Platform::BigCommerce, Platform::WooCommerce, Platform::Ecwid].into_iter().find(|p| p.as_str() == s)
     }
 }
 

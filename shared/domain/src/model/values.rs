@@ -16,17 +16,9 @@ pub enum ValueError {
     #[error("{what} must not be empty")]
     Empty { what: &'static str },
     #[error("{what} is too long ({len} characters; at most {max})")]
-    TooLong {
-        what: &'static str,
-        len: usize,
-        max: usize,
-    },
+    TooLong { what: &'static str, len: usize, max: usize },
     #[error("{what} {value:?} is not a decimal number with at most {places} decimal places")]
-    NotDecimal {
-        what: &'static str,
-        value: String,
-        places: u32,
-    },
+    NotDecimal { what: &'static str, value: String, places: u32 },
     #[error("{what} {value:?} is out of range")]
     OutOfRange { what: &'static str, value: String },
     #[error("{what} {value:?} contains characters that are not allowed")]
@@ -129,11 +121,7 @@ impl Sku {
 
 /// Parses a non-negative or negative decimal string into a scaled integer with `places` digits.
 fn parse_fixed(what: &'static str, s: &str, places: u32) -> Result<i64, ValueError> {
-    let bad = || ValueError::NotDecimal {
-        what,
-        value: s.to_string(),
-        places,
-    };
+    let bad = || ValueError::NotDecimal { what, value: s.to_string(), places };
     let t = s.trim();
     let (neg, body) = match t.strip_prefix('-') {
         Some(rest) => (true, rest),
@@ -155,23 +143,13 @@ fn parse_fixed(what: &'static str, s: &str, places: u32) -> Result<i64, ValueErr
         return Err(bad());
     }
     let scale = 10i64.pow(places);
-    let oor = || ValueError::OutOfRange {
-        what,
-        value: s.to_string(),
-    };
-    let int_v: i64 = if int.is_empty() {
-        0
-    } else {
-        int.parse().map_err(|_| oor())?
-    };
+    let oor = || ValueError::OutOfRange { what, value: s.to_string() };
+    let int_v: i64 = if int.is_empty() { 0 } else { int.parse().map_err(|_| oor())? };
     let mut frac_v: i64 = 0;
     for (i, b) in frac_trim.bytes().enumerate() {
         frac_v += i64::from(b - b'0') * 10i64.pow(places - 1 - i as u32);
     }
-    let v = int_v
-        .checked_mul(scale)
-        .and_then(|x| x.checked_add(frac_v))
-        .ok_or_else(oor)?;
+    let v = int_v.checked_mul(scale).and_then(|x| x.checked_add(frac_v)).ok_or_else(oor)?;
     Ok(if neg { -v } else { v })
 }
 
@@ -214,11 +192,7 @@ impl Money {
     pub fn cents(self) -> i64 {
         let q = self.0 / 100;
         let r = self.0 % 100;
-        if r.abs() >= 50 {
-            q + self.0.signum()
-        } else {
-            q
-        }
+        if r.abs() >= 50 { q + self.0.signum() } else { q }
     }
     /// `"12.50"`: what WooCommerce and Ecwid expect.
     pub fn to_2dp(self) -> String {
@@ -316,7 +290,11 @@ impl Quantity {
     pub fn checked_sub(self, o: Quantity) -> Option<Quantity> {
         self.0.checked_sub(o.0).map(Quantity)
     }
-    pub fn neg(self) -> Quantity {
+}
+
+impl std::ops::Neg for Quantity {
+    type Output = Quantity;
+    fn neg(self) -> Quantity {
         Quantity(-self.0)
     }
 }
@@ -325,11 +303,7 @@ impl fmt::Display for Quantity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let shown = if self.is_whole() { 0 } else { Self::PLACES };
         let s = format_fixed(self.0, Self::PLACES, shown);
-        let s = if shown > 0 {
-            s.trim_end_matches('0').to_string()
-        } else {
-            s
-        };
+        let s = if shown > 0 { s.trim_end_matches('0').to_string() } else { s };
         f.write_str(&s)
     }
 }
@@ -372,16 +346,7 @@ mod tests {
 
     #[test]
     fn money_rejects_junk_and_excess_precision() {
-        for bad in [
-            "",
-            "abc",
-            "1.23456",
-            "1,50",
-            "1.2.3",
-            "--1",
-            "1e3",
-            "99999999999999999999",
-        ] {
+        for bad in ["", "abc", "1.23456", "1,50", "1.2.3", "--1", "1e3", "99999999999999999999"] {
             assert!(Money::parse(bad).is_err(), "{bad:?} should be refused");
         }
         assert_eq!(Money::parse("1.230000").unwrap().to_4dp(), "1.2300");
@@ -390,16 +355,10 @@ mod tests {
     #[test]
     fn tax_inclusive_and_exclusive_round_trip_on_common_prices() {
         // 10 % GST: 11.00 inc = 10.00 ex.
-        assert_eq!(
-            Money::parse("11").unwrap().remove_tax(1000).to_2dp(),
-            "10.00"
-        );
+        assert_eq!(Money::parse("11").unwrap().remove_tax(1000).to_2dp(), "10.00");
         assert_eq!(Money::parse("10").unwrap().add_tax(1000).to_2dp(), "11.00");
         // 15 % on 19.99 ex.
-        assert_eq!(
-            Money::parse("19.99").unwrap().add_tax(1500).to_4dp(),
-            "22.9885"
-        );
+        assert_eq!(Money::parse("19.99").unwrap().add_tax(1500).to_4dp(), "22.9885");
     }
 
     #[test]
@@ -417,10 +376,7 @@ mod tests {
     #[test]
     fn identifiers_are_trimmed_and_validated() {
         assert_eq!(Sku::parse("  AB-1 ").unwrap().as_str(), "AB-1");
-        assert_eq!(
-            Sku::parse("Ab-1").unwrap().key(),
-            Sku::parse("aB-1").unwrap().key()
-        );
+        assert_eq!(Sku::parse("Ab-1").unwrap().key(), Sku::parse("aB-1").unwrap().key());
         assert!(Sku::parse("   ").is_err());
         assert!(Sku::parse("a\nb").is_err());
         assert!(PosId::parse("x".repeat(129)).is_err());

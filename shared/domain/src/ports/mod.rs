@@ -61,25 +61,10 @@ pub trait LinkStore: Send + Sync {
     /// Creates the link; `Conflict` if either side is already linked (exactly one of many
     /// concurrent creators wins).
     async fn create(&self, link: &Link) -> StoreResult<()>;
-    async fn by_pos(
-        &self,
-        i: &IntegrationId,
-        e: EntityKind,
-        pos: &PosId,
-    ) -> StoreResult<Option<Link>>;
-    async fn by_platform(
-        &self,
-        i: &IntegrationId,
-        e: EntityKind,
-        p: &PlatformId,
-    ) -> StoreResult<Option<Link>>;
+    async fn by_pos(&self, i: &IntegrationId, e: EntityKind, pos: &PosId) -> StoreResult<Option<Link>>;
+    async fn by_platform(&self, i: &IntegrationId, e: EntityKind, p: &PlatformId) -> StoreResult<Option<Link>>;
     /// Case-insensitive SKU lookup.
-    async fn by_sku(
-        &self,
-        i: &IntegrationId,
-        e: EntityKind,
-        sku: &Sku,
-    ) -> StoreResult<Option<Link>>;
+    async fn by_sku(&self, i: &IntegrationId, e: EntityKind, sku: &Sku) -> StoreResult<Option<Link>>;
     /// Removes both directions of a link; no error if absent.
     async fn delete(&self, i: &IntegrationId, e: EntityKind, pos: &PosId) -> StoreResult<()>;
 }
@@ -88,12 +73,7 @@ pub trait LinkStore: Send + Sync {
 #[async_trait]
 pub trait SyncStatusStore: Send + Sync {
     async fn put(&self, s: &SyncStatus) -> StoreResult<()>;
-    async fn get(
-        &self,
-        i: &IntegrationId,
-        e: EntityKind,
-        record_id: &str,
-    ) -> StoreResult<Option<SyncStatus>>;
+    async fn get(&self, i: &IntegrationId, e: EntityKind, record_id: &str) -> StoreResult<Option<SyncStatus>>;
     /// Records of one entity kind, optionally only those in `state`.
     async fn list(
         &self,
@@ -109,12 +89,7 @@ pub trait SyncStatusStore: Send + Sync {
 #[async_trait]
 pub trait ProcessLog: Send + Sync {
     async fn put(&self, run: &ProcessRun) -> StoreResult<()>;
-    async fn list(
-        &self,
-        i: &IntegrationId,
-        limit: usize,
-        cursor: Option<&str>,
-    ) -> StoreResult<Page<ProcessRun>>;
+    async fn list(&self, i: &IntegrationId, limit: usize, cursor: Option<&str>) -> StoreResult<Page<ProcessRun>>;
 }
 
 /// The error log: per record, with advice; newest first.
@@ -139,14 +114,7 @@ pub trait IdempotencyStore: Send + Sync {
     /// claimed again (the earlier worker died). Records expire `ttl_secs` after completion.
     async fn claim(&self, key: &str, now: i64, lease_secs: i64) -> StoreResult<Claim>;
     /// Records the result; `Conflict` if the caller's lease was lost to another claimer.
-    async fn complete(
-        &self,
-        key: &str,
-        token: &str,
-        result: &str,
-        now: i64,
-        ttl_secs: i64,
-    ) -> StoreResult<()>;
+    async fn complete(&self, key: &str, token: &str, result: &str, now: i64, ttl_secs: i64) -> StoreResult<()>;
     /// Gives the key up without a result so it can be claimed at once (a retryable failure).
     async fn release(&self, key: &str, token: &str) -> StoreResult<()>;
 }

@@ -1,6 +1,7 @@
 //! The job queue port. Semantics follow SQS FIFO, which production uses:
-//! - jobs in one *group* are delivered in order and never two at once (the group is locked while
-//!   a job of it is in flight); different groups run in parallel;
+//! - jobs in one *group* are delivered in order; one receive may return several jobs of a group
+//!   (oldest first, to be applied in that order), and no other receive gets any job of that
+//!   group while one is in flight; different groups run in parallel;
 //! - a job sent twice with the same *deduplication id* inside the window is enqueued once;
 //! - a received job is invisible for the visibility timeout, then redelivered unless acked;
 //! - after `max_receives` receives without an ack it moves to the dead-letter queue.
@@ -37,13 +38,8 @@ impl Job {
     pub fn dedup_id(&self) -> String {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
-        for part in [
-            self.integration_id.as_str(),
-            self.entity.as_str(),
-            &self.record_id,
-            &self.change,
-            &self.event_id,
-        ] {
+        for part in [self.integration_id.as_str(), self.entity.as_str(), &self.record_id, &self.change, &self.event_id]
+        {
             h.update(part.as_bytes());
             h.update([0u8]);
         }

@@ -49,9 +49,7 @@ mod b64 {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        STANDARD
-            .decode(String::deserialize(d)?)
-            .map_err(serde::de::Error::custom)
+        STANDARD.decode(String::deserialize(d)?).map_err(serde::de::Error::custom)
     }
 }
 
@@ -181,13 +179,7 @@ mod tests {
 
     #[test]
     fn credentials_round_trip_through_base64_json() {
-        for bytes in [
-            vec![],
-            vec![0u8],
-            vec![1, 2],
-            vec![255, 254, 253],
-            (0..=255).collect::<Vec<u8>>(),
-        ] {
+        for bytes in [vec![], vec![0u8], vec![1, 2], vec![255, 254, 253], (0..=255).collect::<Vec<u8>>()] {
             #[derive(Serialize, Deserialize)]
             struct W(#[serde(with = "b64")] Vec<u8>);
             let s = serde_json::to_string(&W(bytes.clone())).unwrap();
@@ -196,13 +188,7 @@ mod tests {
         }
         #[derive(Serialize)]
         struct W(#[serde(with = "b64")] Vec<u8>);
-        assert_eq!(
-            serde_json::to_string(&W(b"Man".to_vec())).unwrap(),
-            "\"TWFu\""
-        );
-        assert_eq!(
-            serde_json::to_string(&W(b"Ma".to_vec())).unwrap(),
-            "\"TWE=\""
-        );
+        assert_eq!(serde_json::to_string(&W(b"Man".to_vec())).unwrap(), "\"TWFu\"");
+        assert_eq!(serde_json::to_string(&W(b"Ma".to_vec())).unwrap(), "\"TWE=\"");
     }
 }

@@ -133,10 +133,8 @@ pub struct Outbox {
 impl Outbox {
     /// An outbox whose requests time out after `timeout` (the platform's delivery timeout).
     pub fn new(timeout: Duration) -> Self {
-        let client = reqwest::Client::builder()
-            .timeout(timeout)
-            .build()
-            .expect("reqwest client builds with static settings");
+        let client =
+            reqwest::Client::builder().timeout(timeout).build().expect("reqwest client builds with static settings");
         Self {
             client,
             faults: Mutex::new(DeliveryFaults::default()),
@@ -373,11 +371,13 @@ async fn ctl_clear_log(State(c): State<Control>) -> StatusCode {
 async fn instrument(State(c): State<Control>, req: Request, next: Next) -> Response {
     let method = req.method().as_str().to_string();
     let path = req.uri().path().to_string();
-    let template = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_string())
-        .unwrap_or_else(|| path.clone());
+    // An emulator's own control routes (seed, state, ...) are neither counted nor faulted, like
+    // the kit's: a "5xx on every request" fault must not break a test's seeding.
+    if path.starts_with("/_emulator/") {
+        return next.run(req).await;
+    }
+    let template =
+        req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_else(|| path.clone());
     *lock(&c.inner.counts).entry(format!("{method} {template}")).or_insert(0) += 1;
 
     let latency = *lock(&c.inner.latency_ms);
@@ -432,9 +432,7 @@ impl Drop for Running {
 /// and serves it on `127.0.0.1:port` (`0` picks a free port). The server stops when the returned
 /// [`Running`] is dropped.
 pub async fn serve(app: Router, control: &Control, port: u16) -> std::io::Result<Running> {
-    let router = app
-        .route_layer(middleware::from_fn_with_state(control.clone(), instrument))
-        .merge(control.router());
+    let router = app.route_layer(middleware::from_fn_with_state(control.clone(), instrument)).merge(control.router());
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
     let task = tokio::spawn(async move {
@@ -475,6 +473,26 @@ mod tests {
         assert_eq!(counts.get("GET /items/{id}"), Some(&3));
         // control routes are not counted
         assert_eq!(counts.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn emulator_control_routes_are_neither_counted_nor_faulted() {
+        let c = Control::new(Duration::from_secs(1));
+        let app = app().route("/_emulator/seed", post(hello));
+        let r = serve(app, &c, 0).await.unwrap();
+        c.push_fault(Fault {
+            method: None,
+            path_contains: None,
+            count: 1,
+            kind: FaultKind::Respond { status: 503, headers: BTreeMap::new(), body: String::new() },
+        });
+        let http = reqwest::Client::new();
+        let seed = http.post(format!("{}/_emulator/seed", r.base_url())).send().await.unwrap();
+        assert_eq!(seed.status(), 200);
+        let item = http.get(format!("{}/items/1", r.base_url())).send().await.unwrap();
+        assert_eq!(item.status(), 503, "the fault waits for the first non-control request");
+        assert_eq!(c.counts().len(), 1);
+        assert_eq!(c.counts().get("GET /items/{id}"), Some(&1));
     }
 
     #[tokio::test]
