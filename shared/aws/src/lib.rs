@@ -8,6 +8,7 @@
 mod dynamo;
 mod errors;
 mod sqs;
+pub mod wiring;
 
 pub use dynamo::{DynamoStore, ensure_table};
 pub use sqs::{SqsQueue, ensure_queues};

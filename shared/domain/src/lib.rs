@@ -2,6 +2,7 @@
 //! embedded adapters. Pure code here knows nothing of AWS or HTTP; production adapters live in
 //! `posbridge-aws`, platform clients at the edges.
 
+pub mod apply;
 pub mod embedded;
 pub mod model;
 pub mod ports;
