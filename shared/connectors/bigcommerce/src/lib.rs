@@ -1,0 +1,1 @@
+//! bigcommerce connector (mapping first; the client follows).

@@ -1,0 +1,1 @@
+//! ecwid connector (mapping first; the client follows).

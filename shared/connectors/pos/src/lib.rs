@@ -1,0 +1,1 @@
+//! pos connector (mapping first; the client follows).

@@ -1,0 +1,1 @@
+//! woocommerce connector (mapping first; the client follows).
