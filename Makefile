@@ -14,13 +14,14 @@ CARGO_FLAGS ?= --locked
 # The SDK reads these; no AWS account is used anywhere in tests.
 AWS_TEST_ENV = AWS_ENDPOINT_URL=$(MOTO_URL) AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
 
-.PHONY: help test test-rust lint lint-infra build run aws-up aws-down fmt clippy bench
+.PHONY: help test test-rust lint lint-infra build lambda run run-aws aws-up aws-down fmt clippy bench
 
 help:
 	@echo "make run    - the local stack (embedded storage and queue, emulators, every function over HTTP)"
 	@echo "make test   - every test: unit, conformance (embedded + local AWS server), emulators, template lint"
 	@echo "make lint   - offline checks of infra/template.yaml"
-	@echo "make build  - build every function (cargo-lambda for Lambda: see README)"
+	@echo "make run-aws - the local stack over DynamoDB and SQS on the local AWS-compatible server"
+	@echo "make build  - build every function for this machine (make lambda: arm64 Lambda artifacts)"
 	@echo "make bench  - benchmarks"
 
 $(AWS_VENV)/bin/moto_server:
@@ -48,8 +49,28 @@ lint-infra:
 
 test: test-rust lint-infra
 
+# The local stack: functions on :7000, emulators on :7101-7104, embedded storage and queue.
+run:
+	cargo run $(CARGO_FLAGS) -p posbridge-local --bin posbridge-local
+
+# The same stack over DynamoDB and SQS on the local AWS-compatible server.
+run-aws: aws-up
+	$(AWS_TEST_ENV) POSBRIDGE_TABLE=posbridge-local POSBRIDGE_BOOTSTRAP=1 \
+	  cargo run $(CARGO_FLAGS) -p posbridge-local --bin posbridge-local
+
+# Every function binary for this machine; no cargo-lambda needed.
 build:
-	cargo build --workspace $(CARGO_FLAGS)
+	cargo build --release $(CARGO_FLAGS) $(foreach f,activate webhook worker scheduler api,-p posbridge-fn-$(f))
+
+# Lambda artifacts (arm64) with cargo-lambda from PyPI (it brings Zig). Needs the
+# aarch64-unknown-linux-gnu rust-std (`rustup target add aarch64-unknown-linux-gnu`).
+LAMBDA_VENV ?= .venv-lambda
+$(LAMBDA_VENV)/bin/cargo-lambda:
+	$(PYTHON) -m venv $(LAMBDA_VENV)
+	$(LAMBDA_VENV)/bin/pip install -q --disable-pip-version-check 'cargo-lambda==1.9.2'
+lambda: $(LAMBDA_VENV)/bin/cargo-lambda
+	PATH=$(CURDIR)/$(LAMBDA_VENV)/bin:$$PATH cargo lambda build --release --arm64 $(CARGO_FLAGS) \
+	  $(foreach f,activate webhook worker scheduler api,--bin posbridge-fn-$(f))
 
 fmt:
 	cargo fmt --all
