@@ -6,3 +6,4 @@ pub mod apply;
 pub mod embedded;
 pub mod model;
 pub mod ports;
+pub mod settings;
