@@ -28,10 +28,11 @@ $(AWS_VENV)/bin/moto_server:
 	$(PYTHON) -m venv $(AWS_VENV)
 	$(AWS_VENV)/bin/pip install -q --disable-pip-version-check 'moto[server]==$(MOTO_VERSION)'
 
-# Starts moto in the background unless one already answers on MOTO_PORT.
+# Starts moto in the background unless one already answers on MOTO_PORT. scripts/moto_server.py
+# is moto's server with DynamoDB requests applied one at a time, as real DynamoDB does.
 aws-up: $(AWS_VENV)/bin/moto_server
 	@if curl -sf $(MOTO_URL)/moto-api/ >/dev/null 2>&1; then echo "moto already on $(MOTO_URL)"; else \
-	  $(AWS_VENV)/bin/moto_server -H 127.0.0.1 -p $(MOTO_PORT) > .moto.log 2>&1 & echo $$! > .moto.pid; \
+	  $(AWS_VENV)/bin/python scripts/moto_server.py 127.0.0.1 $(MOTO_PORT) > .moto.log 2>&1 & echo $$! > .moto.pid; \
 	  for i in $$(seq 1 100); do curl -sf $(MOTO_URL)/moto-api/ >/dev/null 2>&1 && exit 0; sleep 0.1; done; \
 	  echo "moto did not start:"; cat .moto.log; exit 1; fi
 

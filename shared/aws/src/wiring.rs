@@ -124,6 +124,21 @@ pub async fn ports(backend: &Backend) -> Result<Ports, Box<dyn std::error::Error
 /// would make a failed job wait six minutes in a demo).
 pub const LOCAL_VISIBILITY: Duration = Duration::from_secs(30);
 
+/// The credentials vault from the environment: `POSBRIDGE_LOCAL_KEY` (64 hex characters) seals
+/// with a local AES-256-GCM key. Outside Lambda a missing key means a random one (nothing sealed
+/// survives a restart, which suits the local stack). Inside Lambda the key must be configured:
+/// the KMS envelope adapter named by `POSBRIDGE_KMS_KEY_ID` is not built yet.
+pub fn vault_from_env() -> Result<Arc<dyn posbridge_domain::ports::Vault>, ConfigError> {
+    use posbridge_domain::embedded::LocalVault;
+    match std::env::var("POSBRIDGE_LOCAL_KEY") {
+        Ok(k) if !k.is_empty() => LocalVault::from_hex(&k)
+            .map(|v| Arc::new(v) as Arc<dyn posbridge_domain::ports::Vault>)
+            .map_err(|why| ConfigError::Invalid { name: "POSBRIDGE_LOCAL_KEY", why }),
+        _ if std::env::var("AWS_LAMBDA_FUNCTION_NAME").is_ok() => Err(ConfigError::Missing("POSBRIDGE_LOCAL_KEY")),
+        _ => Ok(Arc::new(LocalVault::random())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;

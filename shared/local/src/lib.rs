@@ -94,6 +94,8 @@ struct Functions {
 pub struct LocalStack {
     pub functions_addr: SocketAddr,
     pub ports: Ports,
+    /// Seals credentials of integrations created in the local stack.
+    pub vault: Arc<dyn posbridge_domain::ports::Vault>,
     pub bigcommerce: emu_bigcommerce::Emulator,
     pub woocommerce: emu_woocommerce::Emulator,
     pub ecwid: emu_ecwid::Emulator,
@@ -171,6 +173,10 @@ pub async fn start(cfg: LocalConfig) -> anyhow::Result<LocalStack> {
     let pos = emu_pos::start(Default::default(), cfg.pos_port).await.context("starting the POS emulator")?;
 
     let ports = ports_for(&cfg.backend).await?;
+    let vault: Arc<dyn posbridge_domain::ports::Vault> = Arc::new(posbridge_domain::embedded::LocalVault::random());
+    // The local stack is the emulators' registered app: it verifies their webhooks with their secrets.
+    let bc_secret = emu_bigcommerce::Config::default().client_secret;
+    let ecwid_secret = emu_ecwid::Config::default().client_secret;
     let tokens = cfg
         .tokens
         .iter()
@@ -178,7 +184,15 @@ pub async fn start(cfg: LocalConfig) -> anyhow::Result<LocalStack> {
         .collect::<anyhow::Result<_>>()?;
     let functions = Arc::new(Functions {
         api: posbridge_api::Api::new(ports.stores.clone(), ports.queue.clone()),
-        webhooks: posbridge_webhook::Webhooks,
+        webhooks: posbridge_webhook::Webhooks::new(
+            ports.stores.clone(),
+            ports.queue.clone(),
+            vault.clone(),
+            posbridge_webhook::AppSecrets {
+                bigcommerce_client_secret: Some(bc_secret.into()),
+                ecwid_client_secret: Some(ecwid_secret.into()),
+            },
+        ),
         activation: posbridge_activate::Activation,
         tokens,
     });
@@ -219,7 +233,7 @@ pub async fn start(cfg: LocalConfig) -> anyhow::Result<LocalStack> {
             }
         }
     }));
-    Ok(LocalStack { functions_addr, ports, bigcommerce, woocommerce, ecwid, pos, stop, tasks })
+    Ok(LocalStack { functions_addr, ports, vault, bigcommerce, woocommerce, ecwid, pos, stop, tasks })
 }
 
 /// Routes a request to the function that owns its path, as the HTTP API does.

@@ -2,6 +2,8 @@
 
 mod queue;
 mod store;
+mod vault;
 
 pub use queue::{MemoryQueue, QueueConfig};
 pub use store::MemoryStore;
+pub use vault::LocalVault;

@@ -4,9 +4,11 @@
 
 mod queue;
 mod records;
+mod vault;
 
 pub use queue::*;
 pub use records::*;
+pub use vault::*;
 
 use async_trait::async_trait;
 
