@@ -191,6 +191,29 @@ impl DynamoStore {
         Ok(out.item)
     }
 
+    /// The PutItem of an integration at `version`, its keys and lookups included; callers add
+    /// the condition.
+    fn put_integration(
+        &self,
+        i: &Integration,
+        version: u64,
+    ) -> StoreResult<aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder> {
+        let mut rec = i.clone();
+        rec.version = version;
+        Ok(self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(int_pk(&i.id)))
+            .item("sk", s("META"))
+            .item("gsi1pk", s(format!("MERCHANT#{}", i.merchant_id)))
+            .item("gsi1sk", s(int_pk(&i.id)))
+            .item("gsi2pk", s(format!("STORE#{}#{}", i.platform, i.store_ref)))
+            .item("gsi2sk", s(int_pk(&i.id)))
+            .item("version", n(version as i64))
+            .item("doc", to_doc(&rec)?))
+    }
+
     /// One query page.
     async fn query(&self, q: Query<'_>) -> StoreResult<(Vec<Item>, Option<Item>)> {
         let mut cond = format!("{} = :pk", q.pk_attr);
@@ -252,23 +275,7 @@ impl DynamoStore {
 #[async_trait]
 impl IntegrationStore for DynamoStore {
     async fn create(&self, i: &Integration) -> StoreResult<()> {
-        let mut rec = i.clone();
-        rec.version = 1;
-        let res = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .item("pk", s(int_pk(&i.id)))
-            .item("sk", s("META"))
-            .item("gsi1pk", s(format!("MERCHANT#{}", i.merchant_id)))
-            .item("gsi1sk", s(int_pk(&i.id)))
-            .item("gsi2pk", s(format!("STORE#{}#{}", i.platform, i.store_ref)))
-            .item("gsi2sk", s(int_pk(&i.id)))
-            .item("version", n(1))
-            .item("doc", to_doc(&rec)?)
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
+        let res = self.put_integration(i, 1)?.condition_expression("attribute_not_exists(pk)").send().await;
         match res {
             Ok(_) => Ok(()),
             Err(e) if e.as_service_error().is_some_and(|se| se.is_conditional_check_failed_exception()) => {
@@ -291,20 +298,8 @@ impl IntegrationStore for DynamoStore {
 
     async fn update(&self, i: &Integration) -> StoreResult<u64> {
         let next = i.version + 1;
-        let mut rec = i.clone();
-        rec.version = next;
         let res = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .item("pk", s(int_pk(&i.id)))
-            .item("sk", s("META"))
-            .item("gsi1pk", s(format!("MERCHANT#{}", i.merchant_id)))
-            .item("gsi1sk", s(int_pk(&i.id)))
-            .item("gsi2pk", s(format!("STORE#{}#{}", i.platform, i.store_ref)))
-            .item("gsi2sk", s(int_pk(&i.id)))
-            .item("version", n(next as i64))
-            .item("doc", to_doc(&rec)?)
+            .put_integration(i, next)?
             .condition_expression("attribute_exists(pk) AND version = :v")
             .expression_attribute_values(":v", n(i.version as i64))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
