@@ -11,11 +11,15 @@
 //! | `GET /api/integrations/{id}/process-log?limit=&cursor=` | the sync process log |
 //! | `GET /api/integrations/{id}/first-sync` | first-time sync progress |
 //! | `POST /api/integrations/{id}/sync-now` `{entity, record_id}` | SYNC NOW for one record |
+//! | `GET /api/integrations/{id}/choices` | what both sides offer (outlets, registers, tax rules, payment types), read live |
+//! | `GET /api/integrations/{id}/settings` | the saved settings and the version to send back |
+//! | `PUT /api/integrations/{id}/settings` (optional `If-Match: {version}`) | validate against live choices; 422 names every problem; saves and moves a new integration to "configured" |
 
 use http::{Method, StatusCode};
 use posbridge_domain::model::{EntityKind, IntegrationId, MerchantId, Side};
 use posbridge_domain::ports::*;
-use posbridge_edge::{Request, Response, error, json, query, segments};
+use posbridge_domain::settings;
+use posbridge_edge::{FieldError, Request, Response, error, invalid_fields, json, query, segments};
 use serde::{Deserialize, Serialize};
 
 /// The largest page any listing returns.
@@ -24,6 +28,7 @@ pub const MAX_PAGE: usize = 100;
 pub struct Api {
     stores: Stores,
     queue: std::sync::Arc<dyn JobQueue>,
+    choices: std::sync::Arc<dyn ChoicesSource>,
 }
 
 /// An integration as the API shows it: never the credentials.
@@ -70,10 +75,29 @@ struct Fail {
     status: StatusCode,
     code: &'static str,
     message: String,
+    fields: Vec<FieldError>,
+}
+
+impl Fail {
+    fn with_fields(code: &'static str, message: impl Into<String>, fields: Vec<FieldError>) -> Self {
+        Fail { status: StatusCode::UNPROCESSABLE_ENTITY, code, message: message.into(), fields }
+    }
 }
 
 fn fail(status: StatusCode, code: &'static str, message: impl Into<String>) -> Fail {
-    Fail { status, code, message: message.into() }
+    Fail { status, code, message: message.into(), fields: Vec::new() }
+}
+
+fn stale_settings() -> Fail {
+    fail(StatusCode::CONFLICT, "settings_changed", "The settings were changed elsewhere; reload them and save again")
+}
+
+fn choices_error(e: ChoicesError) -> Fail {
+    let code = match e {
+        ChoicesError::Unavailable { .. } => "choices_unavailable",
+        ChoicesError::Unauthorized { .. } => "reconnect_needed",
+    };
+    fail(StatusCode::SERVICE_UNAVAILABLE, code, e.to_string())
 }
 
 fn store_error(e: StoreError) -> Fail {
@@ -111,7 +135,7 @@ fn entity(s: &str) -> Result<EntityKind, Fail> {
 }
 
 fn respond(f: Fail) -> Response {
-    error(f.status, f.code, f.message)
+    if f.fields.is_empty() { error(f.status, f.code, f.message) } else { invalid_fields(f.code, f.message, f.fields) }
 }
 
 fn now() -> i64 {
@@ -119,8 +143,12 @@ fn now() -> i64 {
 }
 
 impl Api {
-    pub fn new(stores: Stores, queue: std::sync::Arc<dyn JobQueue>) -> Self {
-        Self { stores, queue }
+    pub fn new(
+        stores: Stores,
+        queue: std::sync::Arc<dyn JobQueue>,
+        choices: std::sync::Arc<dyn ChoicesSource>,
+    ) -> Self {
+        Self { stores, queue, choices }
     }
 
     /// Handles one request for `caller` (the merchant the edge authenticated, or `None`).
@@ -202,6 +230,15 @@ impl Api {
                         Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
                     }
                     (&Method::POST, ["sync-now"]) => self.sync_now(&i, req).await,
+                    (&Method::GET, ["choices"]) => {
+                        let c = self.choices.choices(&i).await.map_err(choices_error)?;
+                        Ok(json(StatusCode::OK, &c))
+                    }
+                    (&Method::GET, ["settings"]) => Ok(json(
+                        StatusCode::OK,
+                        &serde_json::json!({ "settings": i.settings, "version": i.version, "state": i.state }),
+                    )),
+                    (&Method::PUT, ["settings"]) => self.put_settings(i, req).await,
                     _ => Err(fail(
                         StatusCode::NOT_FOUND,
                         "no_route",
@@ -224,6 +261,61 @@ impl Api {
             Some(i) if &i.merchant_id == merchant => Ok(i),
             _ => Err(not_found()),
         }
+    }
+
+    async fn put_settings(&self, mut i: Integration, req: &Request) -> Result<Response, Fail> {
+        if let Some(v) = req.headers().get(http::header::IF_MATCH) {
+            let want = v.to_str().ok().map(|s| s.trim_matches('"')).and_then(|s| s.parse::<u64>().ok());
+            match want {
+                Some(w) if w == i.version => {}
+                Some(_) => return Err(stale_settings()),
+                None => {
+                    return Err(fail(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_if_match",
+                        "If-Match must be the settings version",
+                    ));
+                }
+            }
+        }
+        let settings: settings::Settings = serde_json::from_slice(req.body()).map_err(|e| {
+            let fields = vec![FieldError { field: "body".into(), code: "invalid_json".into(), message: e.to_string() }];
+            Fail::with_fields(
+                "invalid_settings",
+                "The settings could not be read; fix the field named below and save again",
+                fields,
+            )
+        })?;
+        let choices = self.choices.choices(&i).await.map_err(choices_error)?;
+        let valid = settings::validate(&settings, &choices).map_err(|errors| {
+            let n = errors.len();
+            let fields = errors
+                .into_iter()
+                .map(|e| FieldError { field: e.field, code: e.code.as_str().to_string(), message: e.message })
+                .collect();
+            Fail::with_fields(
+                "invalid_settings",
+                format!("{n} setting(s) need attention before the settings can be saved"),
+                fields,
+            )
+        })?;
+        i.settings = serde_json::to_value(valid.settings()).map_err(|e| {
+            tracing::error!(error = %e, "settings do not serialise");
+            fail(StatusCode::INTERNAL_SERVER_ERROR, "storage_error", "Something went wrong on our side")
+        })?;
+        if i.state == IntegrationState::Connected {
+            i.state = IntegrationState::Configured;
+        }
+        i.updated_at = now();
+        let version = match self.stores.integrations.update(&i).await {
+            Ok(v) => v,
+            Err(StoreError::Conflict(_)) => return Err(stale_settings()),
+            Err(e) => return Err(store_error(e)),
+        };
+        Ok(json(
+            StatusCode::OK,
+            &serde_json::json!({ "version": version, "state": i.state, "notices": valid.notices() }),
+        ))
     }
 
     async fn sync_now(&self, i: &Integration, req: &Request) -> Result<Response, Fail> {

@@ -9,7 +9,10 @@ use posbridge_domain::model::MerchantId;
 async fn main() -> Result<(), Error> {
     tracing_subscriber::fmt().json().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
     let ports = ports(&Backend::from_env()?).await?;
-    let api = Arc::new(Api::new(ports.stores, ports.queue));
+    // Choices are read live from both sides through the platform clients; until that source is
+    // wired, none are known and the settings routes answer 503 `choices_unavailable`.
+    let choices = Arc::new(posbridge_domain::ports::StaticChoices::default());
+    let api = Arc::new(Api::new(ports.stores, ports.queue, choices));
     lambda_http::run(service_fn(move |req: lambda_http::Request| {
         let api = api.clone();
         async move {

@@ -36,7 +36,13 @@ pub struct ErrorBody {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct FieldError {
     pub field: String,
+    pub code: String,
     pub message: String,
+}
+
+/// A 422 naming every field that is missing or invalid.
+pub fn invalid_fields(code: &str, message: impl Into<String>, fields: Vec<FieldError>) -> Response {
+    json(StatusCode::UNPROCESSABLE_ENTITY, &ErrorBody { code: code.into(), message: message.into(), fields })
 }
 
 pub fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {

@@ -94,6 +94,8 @@ struct Functions {
 pub struct LocalStack {
     pub functions_addr: SocketAddr,
     pub ports: Ports,
+    /// What the settings screen offers per integration (the local stack serves fixed choices).
+    pub choices: Arc<posbridge_domain::ports::StaticChoices>,
     /// Seals credentials of integrations created in the local stack.
     pub vault: Arc<dyn posbridge_domain::ports::Vault>,
     pub bigcommerce: emu_bigcommerce::Emulator,
@@ -173,6 +175,7 @@ pub async fn start(cfg: LocalConfig) -> anyhow::Result<LocalStack> {
     let pos = emu_pos::start(Default::default(), cfg.pos_port).await.context("starting the POS emulator")?;
 
     let ports = ports_for(&cfg.backend).await?;
+    let choices = Arc::new(posbridge_domain::ports::StaticChoices::default());
     let vault: Arc<dyn posbridge_domain::ports::Vault> = Arc::new(posbridge_domain::embedded::LocalVault::random());
     // The local stack is the emulators' registered app: it verifies their webhooks with their secrets.
     let bc_secret = emu_bigcommerce::Config::default().client_secret;
@@ -183,7 +186,7 @@ pub async fn start(cfg: LocalConfig) -> anyhow::Result<LocalStack> {
         .map(|(t, m)| Ok((t.clone(), MerchantId::parse(m.as_str()).map_err(|e| anyhow::anyhow!("{m:?}: {e}"))?)))
         .collect::<anyhow::Result<_>>()?;
     let functions = Arc::new(Functions {
-        api: posbridge_api::Api::new(ports.stores.clone(), ports.queue.clone()),
+        api: posbridge_api::Api::new(ports.stores.clone(), ports.queue.clone(), choices.clone()),
         webhooks: posbridge_webhook::Webhooks::new(
             ports.stores.clone(),
             ports.queue.clone(),
@@ -233,7 +236,7 @@ pub async fn start(cfg: LocalConfig) -> anyhow::Result<LocalStack> {
             }
         }
     }));
-    Ok(LocalStack { functions_addr, ports, vault, bigcommerce, woocommerce, ecwid, pos, stop, tasks })
+    Ok(LocalStack { functions_addr, ports, choices, vault, bigcommerce, woocommerce, ecwid, pos, stop, tasks })
 }
 
 /// Routes a request to the function that owns its path, as the HTTP API does.

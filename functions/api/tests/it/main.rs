@@ -7,11 +7,13 @@ use posbridge_api::Api;
 use posbridge_domain::embedded::{MemoryQueue, MemoryStore, QueueConfig};
 use posbridge_domain::model::*;
 use posbridge_domain::ports::*;
+use posbridge_domain::settings::*;
 
 struct Fixture {
     api: Api,
     stores: Stores,
     queue: Arc<MemoryQueue>,
+    choices: Arc<StaticChoices>,
 }
 
 async fn fixture() -> Fixture {
@@ -53,7 +55,9 @@ async fn fixture() -> Fixture {
         }
     }
     let q: Arc<dyn JobQueue> = queue.clone();
-    Fixture { api: Api::new(stores.clone(), q), stores, queue }
+    let choices = Arc::new(StaticChoices::default());
+    let c: Arc<dyn ChoicesSource> = choices.clone();
+    Fixture { api: Api::new(stores.clone(), q, c), stores, queue, choices }
 }
 
 fn req(method: &str, uri: &str, body: &str) -> posbridge_edge::Request {
@@ -99,6 +103,9 @@ async fn tenant_isolation_on_every_route() {
         ("GET", "/api/integrations/int-b/status/product", ""),
         ("GET", "/api/integrations/int-b/first-sync", ""),
         ("POST", "/api/integrations/int-b/sync-now", r#"{"entity":"product","record_id":"p1"}"#),
+        ("GET", "/api/integrations/int-b/settings", ""),
+        ("PUT", "/api/integrations/int-b/settings", "{}"),
+        ("GET", "/api/integrations/int-b/choices", ""),
     ];
     for (method, uri, b) in routes {
         let r = f.api.handle(Some(&a), req(method, uri, b)).await;
@@ -204,4 +211,116 @@ async fn status_lists_failed_records_with_advice() {
     assert_eq!(v["items"][0]["record_id"], "p2");
     assert_eq!(v["items"][0]["connector"], "ecwid");
     assert_eq!(v["items"][0]["error_advice"], "Add a SKU");
+}
+
+fn pid(s: &str) -> PosId {
+    PosId::parse(s).unwrap()
+}
+
+/// An Ecwid store and a POS with two outlets (o1 with register r1, o2 with r2).
+fn ecwid_choices() -> Choices {
+    let pay = |i: &str, n: &str| PaymentType { id: i.into(), name: n.into() };
+    let tax = |i: &str, r: u32| TaxChoice { id: i.into(), name: i.to_uppercase(), rate: Some(TaxRate(r)) };
+    Choices {
+        platform: Platform::Ecwid,
+        outlets: vec![
+            Outlet { id: pid("o1"), name: "Main".into() },
+            Outlet { id: pid("o2"), name: "Warehouse".into() },
+        ],
+        registers: vec![
+            Register { id: pid("r1"), outlet_id: pid("o1"), name: "Web".into(), open: true },
+            Register { id: pid("r2"), outlet_id: pid("o2"), name: "Back".into(), open: true },
+        ],
+        pos_tax_rules: vec![tax("gst", 1000)],
+        pos_default_tax_rule_id: Some("gst".into()),
+        platform_tax_rules: vec![tax("vat", 1000)],
+        pos_payment_types: vec![pay("cash", "Cash"), pay("card", "Card")],
+        platform_payment_methods: vec![pay("cod", "Cash on Delivery")],
+        pos_prices_include_tax: true,
+        platform_prices_include_tax: Some(true),
+    }
+}
+
+fn ecwid_settings() -> serde_json::Value {
+    let s = Settings {
+        invoice_outlet_id: Some(pid("o1")),
+        payments: PaymentSettings {
+            register_id: Some(pid("r1")),
+            mapping: Some(PaymentMapping::PerMethod {
+                methods: std::collections::BTreeMap::from([("cod".into(), "cash".into())]),
+            }),
+        },
+        tax: TaxSettings { mapping: std::collections::BTreeMap::from([("gst".into(), "vat".into())]) },
+        inventory: InventorySettings { outlet_ids: vec![pid("o1")] },
+        platform_to_pos: PlatformToPos {
+            update_inventory_on_order: true,
+            send_full_orders: true,
+            send_new_products: true,
+            visible_in_all_outlets: Some(true),
+        },
+        pos_to_platform: PosToPlatform {
+            update_inventory: true,
+            send_new_products: true,
+            send_full_orders: false,
+            receive_payment_updates: None,
+        },
+        sku_policy: Some(SkuPolicy::AutoAssign),
+        ..Settings::default()
+    };
+    serde_json::to_value(&s).unwrap()
+}
+
+#[tokio::test]
+async fn settings_are_validated_against_live_choices_and_saved() {
+    let f = fixture().await;
+    let a = m("merchant-a");
+    let i = IntegrationId::parse("int-a").unwrap();
+    let put = |body: String, if_match: Option<&str>| {
+        let mut b = http::Request::builder().method("PUT").uri("/api/integrations/int-a/settings");
+        if let Some(v) = if_match {
+            b = b.header("If-Match", v);
+        }
+        b.body(body.into_bytes()).unwrap()
+    };
+    // Without choices from the two sides nothing can be validated: 503, nothing saved.
+    let r = f.api.handle(Some(&a), put(ecwid_settings().to_string(), None)).await;
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body(&r)["code"], "choices_unavailable");
+
+    f.choices.set(i.clone(), ecwid_choices());
+    let c = f.api.handle(Some(&a), req("GET", "/api/integrations/int-a/choices", "")).await;
+    assert_eq!(body(&c)["registers"][0]["outlet_id"], "o1");
+
+    // Incomplete and inconsistent: every problem is named at once.
+    let mut bad = ecwid_settings();
+    bad["payments"]["register_id"] = "r2".into(); // a register of another outlet
+    bad["inventory"]["outlet_ids"] = serde_json::json!([]);
+    let r = f.api.handle(Some(&a), put(bad.to_string(), None)).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v = body(&r);
+    assert_eq!(v["code"], "invalid_settings");
+    let fields: Vec<&str> = v["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"payments.register_id"), "{v}");
+    assert!(fields.contains(&"inventory.outlet_ids"), "{v}");
+    assert!(v["fields"].as_array().unwrap().iter().all(|f| f["message"].as_str().unwrap().len() > 10));
+    let unchanged = f.stores.integrations.get(&i).await.unwrap().unwrap();
+    assert_eq!(unchanged.version, 1, "a refused save stores nothing");
+
+    // Junk is refused by the model itself.
+    let mut junk = ecwid_settings();
+    junk["surprise"] = true.into();
+    let r = f.api.handle(Some(&a), put(junk.to_string(), None)).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body(&r)["fields"][0]["code"], "invalid_json");
+
+    // Valid: saved, version bumped; a stale If-Match is refused.
+    let r = f.api.handle(Some(&a), put(ecwid_settings().to_string(), Some("1"))).await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", String::from_utf8_lossy(r.body()));
+    assert_eq!(body(&r)["version"], 2);
+    let stale = f.api.handle(Some(&a), put(ecwid_settings().to_string(), Some("1"))).await;
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    let got = f.api.handle(Some(&a), req("GET", "/api/integrations/int-a/settings", "")).await;
+    let g = body(&got);
+    assert_eq!(g["version"], 2);
+    assert_eq!(g["settings"]["payments"]["register_id"], "r1");
 }

@@ -2,10 +2,12 @@
 //! (`crate::embedded`, in-process, for `make run` and unit tests) and a production adapter
 //! (`posbridge-aws`: DynamoDB and SQS). Both pass the same conformance suite (`tests/conformance`).
 
+mod choices;
 mod queue;
 mod records;
 mod vault;
 
+pub use choices::*;
 pub use queue::*;
 pub use records::*;
 pub use vault::*;
