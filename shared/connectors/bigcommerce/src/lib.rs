@@ -1,15 +1,17 @@
 //! The BigCommerce connector: pure mapping between BigCommerce's JSON (catalog v3, customers v3,
 //! customer groups v2, orders v2, refunds v3) and posbridge's canonical model, and the errors a
-//! mapping can end in. The HTTP client comes later and is the only part that does I/O.
+//! mapping can end in; and the HTTP client ([`client`]), the only part that does I/O.
 //!
 //! `README.md` beside this crate lists every product-doc rule with the test that shows it.
 
 // Test fixtures hold whole BigCommerce documents in `json!`, which recurses deeply.
 #![recursion_limit = "256"]
 
+pub mod client;
 pub mod errors;
 pub mod mapping;
 
+pub use client::{Client, ClientConfig, InventoryItem, ItemRef, Settled};
 pub use errors::{Mapped, MappingError, MappingWarning};
 pub use mapping::{
     BcOptions, BcProduct, CategoryPreference, DimensionUnit, Lookups, OrderLinks, ShippingDetails, WeightUnit, Write,

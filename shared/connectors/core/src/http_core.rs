@@ -58,6 +58,10 @@ impl RequestSpec {
     pub fn write(method: Method, url: impl Into<String>, body: serde_json::Value, idempotent: bool) -> Self {
         Self { method, url: url.into(), headers: Vec::new(), body: Some(body), idempotent }
     }
+    /// A DELETE: idempotent (deleting twice leaves the same state; callers treat 404 as done).
+    pub fn delete(url: impl Into<String>) -> Self {
+        Self { method: Method::DELETE, url: url.into(), headers: Vec::new(), body: None, idempotent: true }
+    }
     pub fn header(mut self, k: impl Into<String>, v: impl Into<String>) -> Self {
         self.headers.push((k.into(), v.into()));
         self

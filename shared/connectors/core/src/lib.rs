@@ -14,4 +14,4 @@ mod http_core;
 
 pub use budget::{Budget, BudgetConfig};
 pub use error::ConnectorError;
-pub use http_core::{Http, RateSignals, RequestSpec, RetryPolicy};
+pub use http_core::{Http, RateSignals, Reply, RequestSpec, RetryPolicy};

@@ -1,5 +1,6 @@
 //! The POS connector: mapping between a Hike-style POS's JSON and posbridge's canonical model
-//! (the HTTP client follows in its own module).
+//! and [`client`], the HTTP client over the POS API (OAuth2 refresh on 401, paging, settled
+//! creates).
 //!
 //! [`mapping`] holds pure functions only: no I/O, no clock. Each takes the record and a
 //! [`PosContext`] (the merchant's options, the POS-side integration settings, and the POS's
@@ -7,9 +8,11 @@
 //! the skip reason a merchant sees. The README's checklist links every rule of the product docs
 //! to the test that shows it.
 
+pub mod client;
 pub mod errors;
 pub mod mapping;
 
+pub use client::{Client, ClientConfig, TokenSink, Tokens};
 pub use errors::MappingError;
 pub use mapping::wire;
 pub use mapping::{

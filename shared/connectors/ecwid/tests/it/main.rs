@@ -1,6 +1,9 @@
 //! Mapping against the in-repo Ecwid emulator: bodies the mapping writes are accepted by the
 //! emulator's create rules, and what the emulator renders back (the API's GET shapes) maps to the
-//! same canonical records. No HTTP client is involved; the emulator's Rust helpers seed and render.
+//! same canonical records. The tests here use the emulator's Rust helpers to seed and render;
+//! `client` runs the HTTP client against the emulator over real HTTP.
+
+mod client;
 
 use posbridge_connector_ecwid::mapping::customer::{customer_from_ecwid, customer_to_ecwid};
 use posbridge_connector_ecwid::{

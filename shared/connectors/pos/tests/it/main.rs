@@ -3,6 +3,8 @@
 //! back to the canonical record we started from. Seeding goes through the same upsert code as
 //! `POST products|customers|sales/create`, so no HTTP client is needed here.
 
+mod client;
+
 use std::collections::BTreeMap;
 
 use emu_pos::{Config, Emulator};
