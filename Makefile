@@ -73,6 +73,10 @@ lambda: $(LAMBDA_VENV)/bin/cargo-lambda
 	PATH=$(CURDIR)/$(LAMBDA_VENV)/bin:$$PATH cargo lambda build --release --arm64 $(CARGO_FLAGS) \
 	  $(foreach f,activate webhook worker scheduler api,--bin posbridge-fn-$(f))
 
+# Benchmarks print ratios and counts (see tests/bench/src/main.rs); they are not part of make test.
+bench:
+	cargo run --release $(CARGO_FLAGS) -p posbridge-bench
+
 fmt:
 	cargo fmt --all
 

@@ -7,10 +7,16 @@
 
 mod dynamo;
 mod errors;
+mod kms;
+mod oauth_state;
+mod rate;
 mod sqs;
 pub mod wiring;
 
 pub use dynamo::{DynamoStore, ensure_table};
+pub use kms::KmsVault;
+pub use oauth_state::DynamoOAuthStates;
+pub use rate::DynamoRateLimiter;
 pub use sqs::{SqsQueue, ensure_queues};
 
 /// Loads the shared AWS configuration from the environment, once per cold start.

@@ -124,17 +124,23 @@ pub async fn ports(backend: &Backend) -> Result<Ports, Box<dyn std::error::Error
 /// would make a failed job wait six minutes in a demo).
 pub const LOCAL_VISIBILITY: Duration = Duration::from_secs(30);
 
-/// The credentials vault from the environment: `POSBRIDGE_LOCAL_KEY` (64 hex characters) seals
-/// with a local AES-256-GCM key. Outside Lambda a missing key means a random one (nothing sealed
-/// survives a restart, which suits the local stack). Inside Lambda the key must be configured:
-/// the KMS envelope adapter named by `POSBRIDGE_KMS_KEY_ID` is not built yet.
-pub fn vault_from_env() -> Result<Arc<dyn posbridge_domain::ports::Vault>, ConfigError> {
+/// The credentials vault from the environment: `POSBRIDGE_KMS_KEY_ID` seals with envelope
+/// encryption under that KMS key (production); else `POSBRIDGE_LOCAL_KEY` (64 hex characters)
+/// seals with a local AES-256-GCM key; else, outside Lambda only, a random local key (nothing
+/// sealed survives a restart, which suits the local stack).
+pub async fn vault_from_env() -> Result<Arc<dyn posbridge_domain::ports::Vault>, ConfigError> {
     use posbridge_domain::embedded::LocalVault;
+    if let Ok(key) = std::env::var("POSBRIDGE_KMS_KEY_ID")
+        && !key.is_empty()
+    {
+        let conf = crate::load_config().await;
+        return Ok(Arc::new(crate::KmsVault::new(aws_sdk_kms::Client::new(&conf), key)));
+    }
     match std::env::var("POSBRIDGE_LOCAL_KEY") {
         Ok(k) if !k.is_empty() => LocalVault::from_hex(&k)
             .map(|v| Arc::new(v) as Arc<dyn posbridge_domain::ports::Vault>)
             .map_err(|why| ConfigError::Invalid { name: "POSBRIDGE_LOCAL_KEY", why }),
-        _ if std::env::var("AWS_LAMBDA_FUNCTION_NAME").is_ok() => Err(ConfigError::Missing("POSBRIDGE_LOCAL_KEY")),
+        _ if std::env::var("AWS_LAMBDA_FUNCTION_NAME").is_ok() => Err(ConfigError::Missing("POSBRIDGE_KMS_KEY_ID")),
         _ => Ok(Arc::new(LocalVault::random())),
     }
 }

@@ -185,6 +185,11 @@ pub async fn start(cfg: LocalConfig) -> anyhow::Result<LocalStack> {
         .iter()
         .map(|(t, m)| Ok((t.clone(), MerchantId::parse(m.as_str()).map_err(|e| anyhow::anyhow!("{m:?}: {e}"))?)))
         .collect::<anyhow::Result<_>>()?;
+    // Bound first: OAuth redirects and webhook destinations need the real port.
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", cfg.functions_port))
+        .await
+        .with_context(|| format!("binding the functions' port {}", cfg.functions_port))?;
+    let functions_addr = listener.local_addr()?;
     let functions = Arc::new(Functions {
         api: posbridge_api::Api::new(ports.stores.clone(), ports.queue.clone(), choices.clone()),
         webhooks: posbridge_webhook::Webhooks::new(
@@ -196,14 +201,15 @@ pub async fn start(cfg: LocalConfig) -> anyhow::Result<LocalStack> {
                 ecwid_client_secret: Some(ecwid_secret.into()),
             },
         ),
-        activation: posbridge_activate::Activation,
+        activation: posbridge_activate::Activation::new(
+            ports.stores.clone(),
+            Arc::new(posbridge_domain::embedded::MemoryOAuthStates::new()),
+            vault.clone(),
+            activation_config(functions_addr, &bigcommerce, &ecwid, &pos),
+        ),
         tokens,
     });
     let router = Router::new().fallback(dispatch).with_state(functions);
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", cfg.functions_port))
-        .await
-        .with_context(|| format!("binding the functions' port {}", cfg.functions_port))?;
-    let functions_addr = listener.local_addr()?;
 
     let (stop, stop_rx) = tokio::sync::watch::channel(false);
     let mut tasks = Vec::new();
@@ -260,7 +266,8 @@ async fn dispatch(State(f): State<Arc<Functions>>, req: Request) -> axum::respon
     } else if path.starts_with("/webhooks/") {
         f.webhooks.handle(req).await
     } else if path.starts_with("/activate/") || path.starts_with("/bigcommerce/") {
-        f.activation.handle(req).await
+        let caller = posbridge_edge::bearer(&req).and_then(|t| f.tokens.get(t)).cloned();
+        f.activation.handle(caller.as_ref(), req).await
     } else {
         posbridge_edge::error(http::StatusCode::NOT_FOUND, "no_route", "No such route on the posbridge HTTP API")
     };
@@ -270,4 +277,44 @@ async fn dispatch(State(f): State<Arc<Functions>>, req: Request) -> axum::respon
 fn to_axum(resp: posbridge_edge::Response) -> axum::response::Response {
     let (parts, body) = resp.into_parts();
     (parts.status, parts.headers, body).into_response()
+}
+
+/// The local stack is the emulators' registered app for every platform.
+fn activation_config(
+    functions_addr: SocketAddr,
+    bc: &emu_bigcommerce::Emulator,
+    ecwid: &emu_ecwid::Emulator,
+    pos: &emu_pos::Emulator,
+) -> posbridge_activate::ActivationConfig {
+    use posbridge_activate::OAuthApp;
+    let (bcc, ec, pc) = (emu_bigcommerce::Config::default(), emu_ecwid::Config::default(), emu_pos::Config::default());
+    let public = format!("http://{functions_addr}");
+    posbridge_activate::ActivationConfig {
+        return_allow_list: vec![format!("{public}/")],
+        public_base_url: public,
+        bigcommerce: Some(OAuthApp {
+            client_id: bcc.client_id,
+            client_secret: bcc.client_secret.into(),
+            authorize_url: format!("{}/apps/posbridge/install", bc.base_url()),
+            token_url: format!("{}/oauth2/token", bc.base_url()),
+            scopes: String::new(),
+        }),
+        ecwid: Some(OAuthApp {
+            client_id: ec.client_id,
+            client_secret: ec.client_secret.into(),
+            authorize_url: format!("{}/api/oauth/authorize", ecwid.base_url()),
+            token_url: format!("{}/api/oauth/token", ecwid.base_url()),
+            scopes: "read_store_profile read_catalog update_catalog create_catalog read_orders update_orders read_customers update_customers create_customers".into(),
+        }),
+        pos: Some(OAuthApp {
+            client_id: pc.client_id,
+            client_secret: pc.client_secret.into(),
+            authorize_url: format!("{}/oauth/authorize", pos.base_url()),
+            token_url: format!("{}/oauth/token", pos.base_url()),
+            scopes: "all".into(),
+        }),
+        woocommerce_app_name: "posbridge (local)".into(),
+        woocommerce_require_https: false,
+        state_ttl_secs: 600,
+    }
 }

@@ -2,6 +2,8 @@
 //! port traits and run against both the embedded adapters and the DynamoDB/SQS adapters
 //! (`tests/it`). Each check panics with a message naming the broken rule.
 
+pub mod rate;
+
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
@@ -416,4 +418,44 @@ pub async fn queue(q: Arc<dyn JobQueue>, vis: Duration) {
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].job.record_id, "d");
     q.ack(&again[0].receipt).await.unwrap();
+}
+
+fn oauth_state(state: &str, merchant: &str, expires_at: i64) -> OAuthState {
+    OAuthState {
+        state: state.into(),
+        merchant_id: MerchantId::parse(merchant).unwrap(),
+        platform: "ecwid".into(),
+        integration_id: None,
+        store_ref: None,
+        return_to: "https://app.example.com/done".into(),
+        created_at: expires_at - 600,
+        expires_at,
+    }
+}
+
+/// OAuth states: single use under a race, never after expiry, no overwriting.
+pub async fn oauth_states(s: Arc<dyn OAuthStates>, prefix: &str) {
+    let now = 1_800_000_000;
+    let st = format!("{prefix}-state-race");
+    s.create(&oauth_state(&st, "m-1", now + 600)).await.expect("create state");
+    assert!(
+        matches!(s.create(&oauth_state(&st, "m-2", now + 600)).await, Err(StoreError::Conflict(_))),
+        "a state value cannot be created twice (or overwritten by another merchant)"
+    );
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let s = s.clone();
+        let st = st.clone();
+        tasks.push(tokio::spawn(async move { s.take(&st, now).await }));
+    }
+    let got: Vec<Option<OAuthState>> = futures_join(tasks).await.into_iter().map(|r| r.expect("take")).collect();
+    let winners: Vec<&OAuthState> = got.iter().flatten().collect();
+    assert_eq!(winners.len(), 1, "exactly one of 20 concurrent takes gets the state");
+    assert_eq!(winners[0].merchant_id.as_str(), "m-1", "the first creator's binding survives");
+    assert!(s.take(&st, now).await.unwrap().is_none(), "a taken state is gone");
+
+    let old = format!("{prefix}-state-expired");
+    s.create(&oauth_state(&old, "m-1", now - 1)).await.unwrap();
+    assert!(s.take(&old, now).await.unwrap().is_none(), "an expired state is refused");
+    assert!(s.take(&format!("{prefix}-never"), now).await.unwrap().is_none(), "an unknown state is refused");
 }

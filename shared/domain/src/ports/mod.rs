@@ -3,12 +3,16 @@
 //! (`posbridge-aws`: DynamoDB and SQS). Both pass the same conformance suite (`tests/conformance`).
 
 mod choices;
+mod oauth_state;
 mod queue;
+mod rate;
 mod records;
 mod vault;
 
 pub use choices::*;
+pub use oauth_state::*;
 pub use queue::*;
+pub use rate::*;
 pub use records::*;
 pub use vault::*;
 

@@ -65,8 +65,15 @@ async fn the_local_stack_serves_every_function_and_emulator() {
 
     let hook = http.post(format!("{f}/webhooks/ecwid")).body("{}").send().await.unwrap();
     assert_eq!(hook.status(), 400, "not an Ecwid event");
+    // Activation starts only for a signed-in merchant, and then redirects to the platform.
     let act = http.get(format!("{f}/activate/ecwid/start")).send().await.unwrap();
-    assert_eq!(act.status(), 501);
+    assert_eq!(act.status(), 401);
+    let no_follow = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let start = no_follow.get(format!("{f}/activate/ecwid/start")).bearer_auth("demo-token").send().await.unwrap();
+    assert_eq!(start.status(), 302);
+    let to = start.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with(&stack.ecwid.base_url()), "{to}");
+    assert!(to.contains(&urlencode(&f)), "the redirect comes back to this stack's real port: {to}");
     let none = http.get(format!("{f}/nowhere")).send().await.unwrap();
     assert_eq!(none.status(), 404);
 
@@ -243,4 +250,8 @@ async fn a_bigcommerce_webhook_travels_from_the_emulator_to_the_worker() {
         .unwrap();
     assert_eq!(forged.status(), 401);
     stack.shutdown().await;
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }

@@ -66,3 +66,13 @@ async fn sqs_fifo_queue_conforms() {
     let q = SqsQueue::new(client, url, Some(dlq));
     posbridge_conformance::queue(Arc::new(q), Duration::from_secs(1)).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn dynamodb_oauth_states_conform() {
+    let conf = config().await;
+    let client = aws_sdk_dynamodb::Client::new(&conf);
+    let table = unique("posbridge-oauth");
+    ensure_table(&client, &table).await.expect("create table");
+    let s = Arc::new(posbridge_aws::DynamoOAuthStates::new(client, table));
+    posbridge_conformance::oauth_states(s, "ddb").await;
+}

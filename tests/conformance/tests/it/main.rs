@@ -5,3 +5,5 @@
 
 mod aws;
 mod embedded;
+mod kms;
+mod rate;

@@ -238,6 +238,7 @@ pub struct Control {
 #[derive(Debug)]
 struct ControlInner {
     counts: Mutex<BTreeMap<String, u64>>,
+    statuses: Mutex<BTreeMap<u16, u64>>,
     faults: Mutex<VecDeque<Fault>>,
     latency_ms: Mutex<u64>,
     outbox: Outbox,
@@ -249,6 +250,7 @@ impl Control {
         Self {
             inner: Arc::new(ControlInner {
                 counts: Mutex::new(BTreeMap::new()),
+                statuses: Mutex::new(BTreeMap::new()),
                 faults: Mutex::new(VecDeque::new()),
                 latency_ms: Mutex::new(0),
                 outbox: Outbox::new(delivery_timeout),
@@ -272,6 +274,12 @@ impl Control {
 
     pub fn reset_counts(&self) {
         lock(&self.inner.counts).clear();
+        lock(&self.inner.statuses).clear();
+    }
+
+    /// Responses sent per status code (e.g. how many 429s clients received).
+    pub fn status_counts(&self) -> BTreeMap<u16, u64> {
+        lock(&self.inner.statuses).clone()
     }
 
     pub fn push_fault(&self, f: Fault) {
@@ -308,6 +316,7 @@ impl Control {
         Router::new()
             .route("/_emulator/requests", get(ctl_counts))
             .route("/_emulator/requests/reset", post(ctl_reset_counts))
+            .route("/_emulator/statuses", get(ctl_statuses))
             .route("/_emulator/faults", post(ctl_push_faults).delete(ctl_clear_faults))
             .route("/_emulator/latency", post(ctl_latency))
             .route("/_emulator/webhooks/faults", post(ctl_delivery_faults))
@@ -319,6 +328,10 @@ impl Control {
 
 async fn ctl_counts(State(c): State<Control>) -> Json<BTreeMap<String, u64>> {
     Json(c.counts())
+}
+
+async fn ctl_statuses(State(c): State<Control>) -> Json<BTreeMap<u16, u64>> {
+    Json(c.status_counts())
 }
 
 async fn ctl_reset_counts(State(c): State<Control>) -> StatusCode {
@@ -384,7 +397,7 @@ async fn instrument(State(c): State<Control>, req: Request, next: Next) -> Respo
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
     }
-    match c.take_fault(&method, &path) {
+    let resp = match c.take_fault(&method, &path) {
         None => next.run(req).await,
         Some(FaultKind::Respond { status, headers, body }) => {
             let mut resp = Response::new(Body::from(body));
@@ -405,7 +418,9 @@ async fn instrument(State(c): State<Control>, req: Request, next: Next) -> Respo
             tokio::time::sleep(Duration::from_millis(ms)).await;
             next.run(req).await
         }
-    }
+    };
+    *lock(&c.inner.statuses).entry(resp.status().as_u16()).or_insert(0) += 1;
+    resp
 }
 
 /// A running emulator.
@@ -471,6 +486,7 @@ mod tests {
         let counts: BTreeMap<String, u64> =
             http.get(format!("{}/_emulator/requests", r.base_url())).send().await.unwrap().json().await.unwrap();
         assert_eq!(counts.get("GET /items/{id}"), Some(&3));
+        assert_eq!(c.status_counts().get(&200), Some(&3), "statuses are counted too");
         // control routes are not counted
         assert_eq!(counts.len(), 1);
     }
