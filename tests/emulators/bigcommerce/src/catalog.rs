@@ -66,8 +66,7 @@ fn check_sku(st: &Store, sku: &str, except: Option<u64>, taken: &[String]) -> Re
 }
 
 fn check_name(st: &Store, name: &str, except: Option<u64>) -> Result<(), Response> {
-    let lower = name.to_lowercase();
-    if st.products.values().any(|p| Some(p.id) != except && p.name.to_lowercase() == lower) {
+    if st.products.values().any(|p| Some(p.id) != except && crate::state::same_caseless(&p.name, name)) {
         return Err(conflict("The product name is a duplicate", "name", format!("Product name {name} is not unique")));
     }
     Ok(())

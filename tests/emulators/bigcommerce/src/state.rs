@@ -96,14 +96,14 @@ impl Store {
     }
 
     /// The variant or product already holding `sku` (case-insensitively), skipping `except_variant`.
+    /// A linear scan: fine for tests, and kept allocation-free for the bulk benchmark.
     pub fn sku_owner(&self, sku: &str, except_variant: Option<u64>) -> Option<u64> {
         if sku.is_empty() {
             return None;
         }
-        let want = sku.to_lowercase();
         self.variants
             .values()
-            .find(|v| Some(v.id) != except_variant && v.sku.to_lowercase() == want)
+            .find(|v| Some(v.id) != except_variant && same_caseless(&v.sku, sku))
             .map(|v| v.product_id)
     }
 
@@ -412,4 +412,10 @@ pub const ORDER_STATUSES: [&str; 15] = [
 
 pub fn status_name(id: u64) -> &'static str {
     ORDER_STATUSES.get(id as usize).copied().unwrap_or("Unknown")
+}
+
+/// Case-insensitive equality as `to_lowercase() ==`, without allocating for ASCII text (the
+/// uniqueness scans run once per write over the whole catalog).
+pub fn same_caseless(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() { a.eq_ignore_ascii_case(b) } else { a.to_lowercase() == b.to_lowercase() }
 }
