@@ -18,18 +18,7 @@ async fn the_local_stack_serves_every_function_and_emulator() {
         .ports
         .stores
         .integrations
-        .create(&Integration {
-            id: IntegrationId::parse("int-demo").unwrap(),
-            merchant_id: MerchantId::parse("demo-merchant").unwrap(),
-            platform: Platform::WooCommerce,
-            store_ref: "shop.example".into(),
-            state: IntegrationState::Connected,
-            settings: serde_json::json!({}),
-            credentials: vec![],
-            version: 0,
-            created_at: 0,
-            updated_at: 0,
-        })
+        .create(&demo_integration("int-demo", Platform::WooCommerce, "shop.example", IntegrationState::Connected))
         .await
         .unwrap();
     let anon = http.get(format!("{f}/api/integrations")).send().await.unwrap();
@@ -108,18 +97,7 @@ async fn the_local_stack_runs_over_dynamodb_and_sqs() {
         .ports
         .stores
         .integrations
-        .create(&Integration {
-            id: IntegrationId::parse("int-aws").unwrap(),
-            merchant_id: MerchantId::parse("demo-merchant").unwrap(),
-            platform: Platform::Ecwid,
-            store_ref: "1003".into(),
-            state: IntegrationState::Live,
-            settings: serde_json::json!({}),
-            credentials: vec![],
-            version: 0,
-            created_at: 0,
-            updated_at: 0,
-        })
+        .create(&demo_integration("int-aws", Platform::Ecwid, "1003", IntegrationState::Live))
         .await
         .unwrap();
     let http = reqwest::Client::new();
@@ -183,18 +161,7 @@ async fn a_bigcommerce_webhook_travels_from_the_emulator_to_the_worker() {
         .ports
         .stores
         .integrations
-        .create(&Integration {
-            id: IntegrationId::parse("int-bc").unwrap(),
-            merchant_id: MerchantId::parse("demo-merchant").unwrap(),
-            platform: Platform::BigCommerce,
-            store_ref: "abc123".into(),
-            state: IntegrationState::Live,
-            settings: serde_json::json!({}),
-            credentials: vec![],
-            version: 0,
-            created_at: 0,
-            updated_at: 0,
-        })
+        .create(&demo_integration("int-bc", Platform::BigCommerce, "abc123", IntegrationState::Live))
         .await
         .unwrap();
 
@@ -254,4 +221,20 @@ async fn a_bigcommerce_webhook_travels_from_the_emulator_to_the_worker() {
 
 fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// An integration of the local stack's demo merchant.
+fn demo_integration(id: &str, platform: Platform, store: &str, state: IntegrationState) -> Integration {
+    Integration {
+        id: IntegrationId::parse(id).unwrap(),
+        merchant_id: MerchantId::parse("demo-merchant").unwrap(),
+        platform,
+        store_ref: store.into(),
+        state,
+        settings: serde_json::json!({}),
+        credentials: vec![],
+        version: 0,
+        created_at: 0,
+        updated_at: 0,
+    }
 }
