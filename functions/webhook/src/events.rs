@@ -164,7 +164,7 @@ pub fn woocommerce(topic: Option<&str>, delivery: Option<&str>, body: &[u8]) -> 
         "product" => Some(EntityKind::Product),
         "order" => Some(EntityKind::Order),
         "customer" => Some(EntityKind::Customer),
-        "coupon" => None,
+        // Coupons and anything else posbridge does not sync.
         _ => None,
     };
     // Draft orders (checkout-draft) are not sales yet.

@@ -111,7 +111,16 @@ impl JobQueue for SqsQueue {
             let (Some(receipt), Some(body)) = (m.receipt_handle.clone(), m.body.as_deref()) else {
                 continue;
             };
-            let job: Job = serde_json::from_str(body).map_err(|e| QueueError::BadMessage(e.to_string()))?;
+            // A body that is not a job must not hold up the good ones received with it: it is
+            // left in flight, comes back after the visibility timeout and, after maxReceiveCount,
+            // lands in the dead-letter queue for an operator.
+            let job: Job = match serde_json::from_str(body) {
+                Ok(job) => job,
+                Err(e) => {
+                    tracing::error!(message_id = ?m.message_id, error = %e, "queue message is not a job; left for the DLQ");
+                    continue;
+                }
+            };
             let receive_count = m
                 .attributes
                 .as_ref()

@@ -179,7 +179,6 @@ async fn sync_now_queues_one_job_per_press() {
     assert_eq!(got[0].job.entity, EntityKind::Customer);
     assert_eq!(got[0].job.record_id, "c-7");
     assert_eq!(got[0].job.change, "sync_now");
-    let _ = f.stores;
 }
 
 #[tokio::test]

@@ -30,24 +30,10 @@ async fn the_local_stack_serves_every_function_and_emulator() {
     assert_eq!(mine["items"][0]["id"], "int-demo");
 
     // SYNC NOW goes through the queue to the worker, which records the outcome.
-    let r = http
-        .post(format!("{f}/api/integrations/int-demo/sync-now"))
-        .bearer_auth("demo-token")
-        .json(&serde_json::json!({"entity": "product", "record_id": "p-1"}))
-        .send()
+    sync_now(&f, "int-demo", "product", "p-1").await;
+    let status = wait_for_status(&stack, "int-demo", EntityKind::Product, "p-1")
         .await
-        .unwrap();
-    assert_eq!(r.status(), 202);
-    let i = IntegrationId::parse("int-demo").unwrap();
-    let mut status = None;
-    for _ in 0..50 {
-        status = stack.ports.stores.status.get(&i, EntityKind::Product, "p-1").await.unwrap();
-        if status.is_some() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    let status = status.expect("the worker processed the queued job");
+        .expect("the worker processed the queued job");
     // No sync engine is wired yet: the job is rejected with a reason, not lost or faked.
     assert_eq!(status.state, SyncState::Failed);
     assert!(status.error_advice.is_some());
@@ -100,26 +86,9 @@ async fn the_local_stack_runs_over_dynamodb_and_sqs() {
         .create(&demo_integration("int-aws", Platform::Ecwid, "1003", IntegrationState::Live))
         .await
         .unwrap();
-    let http = reqwest::Client::new();
-    let f = stack.functions_url();
-    let r = http
-        .post(format!("{f}/api/integrations/int-aws/sync-now"))
-        .bearer_auth("demo-token")
-        .json(&serde_json::json!({"entity": "customer", "record_id": "c-1"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 202);
+    sync_now(&stack.functions_url(), "int-aws", "customer", "c-1").await;
     // Through SQS to the worker and into DynamoDB.
-    let i = IntegrationId::parse("int-aws").unwrap();
-    let mut found = None;
-    for _ in 0..60 {
-        found = stack.ports.stores.status.get(&i, EntityKind::Customer, "c-1").await.unwrap();
-        if found.is_some() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
+    let found = wait_for_status(&stack, "int-aws", EntityKind::Customer, "c-1").await;
     assert!(found.is_some(), "the job crossed SQS and the status landed in DynamoDB");
     // The table really is the DynamoDB one.
     let conf = posbridge_aws::load_config().await;
@@ -190,15 +159,7 @@ async fn a_bigcommerce_webhook_travels_from_the_emulator_to_the_worker() {
         .unwrap();
     let product_id = created["data"]["id"].to_string();
 
-    let i = IntegrationId::parse("int-bc").unwrap();
-    let mut status = None;
-    for _ in 0..60 {
-        status = stack.ports.stores.status.get(&i, EntityKind::Product, &product_id).await.unwrap();
-        if status.is_some() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let status = wait_for_status(&stack, "int-bc", EntityKind::Product, &product_id).await;
     let status = status.expect("the webhook was verified, queued and processed");
     assert_eq!(status.connector, Platform::BigCommerce);
     let log: Vec<serde_json::Value> =
@@ -237,4 +198,33 @@ fn demo_integration(id: &str, platform: Platform, store: &str, state: Integratio
         created_at: 0,
         updated_at: 0,
     }
+}
+
+/// Presses SYNC NOW for one record as the demo merchant.
+async fn sync_now(functions_url: &str, integration: &str, entity: &str, record: &str) {
+    let r = reqwest::Client::new()
+        .post(format!("{functions_url}/api/integrations/{integration}/sync-now"))
+        .bearer_auth("demo-token")
+        .json(&serde_json::json!({ "entity": entity, "record_id": record }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+}
+
+/// The record's sync status once the worker has written it (polls for up to 12 s).
+async fn wait_for_status(
+    stack: &posbridge_local::LocalStack,
+    integration: &str,
+    entity: EntityKind,
+    record: &str,
+) -> Option<SyncStatus> {
+    let i = IntegrationId::parse(integration).unwrap();
+    for _ in 0..60 {
+        if let Some(s) = stack.ports.stores.status.get(&i, entity, record).await.unwrap() {
+            return Some(s);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    None
 }

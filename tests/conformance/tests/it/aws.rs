@@ -76,3 +76,43 @@ async fn dynamodb_oauth_states_conform() {
     let s = Arc::new(posbridge_aws::DynamoOAuthStates::new(client, table));
     posbridge_conformance::oauth_states(s, "ddb").await;
 }
+
+/// Regression: one message that is not a job used to fail the whole receive, so the good jobs
+/// received with it were never processed until they too were dead-lettered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_message_does_not_hold_up_the_good_ones() {
+    use posbridge_domain::model::*;
+    use posbridge_domain::ports::{Job, JobQueue};
+    let conf = config().await;
+    let client = aws_sdk_sqs::Client::new(&conf);
+    let (url, dlq) = ensure_queues(&client, &unique("posbridge-bad"), 1, 2).await.unwrap();
+    client
+        .send_message()
+        .queue_url(&url)
+        .message_body("not a job")
+        .message_group_id("g")
+        .message_deduplication_id("bad-1")
+        .send()
+        .await
+        .unwrap();
+    let q = SqsQueue::new(client, url, Some(dlq));
+    let job = Job {
+        integration_id: IntegrationId::parse("int-1").unwrap(),
+        entity: EntityKind::Product,
+        record_id: "p1".into(),
+        source: Side::Pos,
+        change: "updated".into(),
+        event_id: "e1".into(),
+        priority: 0,
+    };
+    q.send(&job).await.unwrap();
+    let mut got = Vec::new();
+    for _ in 0..5 {
+        let r = q.receive(10, 1_000).await.expect("a bad body is not an error for the whole receive");
+        got.extend(r.into_iter().map(|r| r.job));
+        if !got.is_empty() {
+            break;
+        }
+    }
+    assert_eq!(got, vec![job]);
+}
